@@ -32,10 +32,14 @@ export function parseConfig<S extends z.ZodType>(text: string, schema: S, source
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
     const path = issue.path.map(String);
-    const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number] } | undefined;
+    const node = doc.getIn(issue.path as (string | number)[], true) as
+      | { range?: [number, number] }
+      | undefined;
     const parent =
       node?.range === undefined && path.length > 0
-        ? (doc.getIn(issue.path.slice(0, -1) as (string | number)[], true) as { range?: [number, number] } | undefined)
+        ? (doc.getIn(issue.path.slice(0, -1) as (string | number)[], true) as
+            | { range?: [number, number] }
+            | undefined)
         : undefined;
     const offset = node?.range?.[0] ?? parent?.range?.[0];
     return {
@@ -53,6 +57,9 @@ export function loadConfigFile<S extends z.ZodType>(path: string, schema: S): z.
 
 function formatIssues(source: string, issues: { path: string; line?: number; message: string }[]): string {
   return issues
-    .map((i) => `${source}${i.line !== undefined ? `:${i.line}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`)
+    .map(
+      (i) =>
+        `${source}${i.line !== undefined ? `:${i.line}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`,
+    )
     .join('\n');
 }

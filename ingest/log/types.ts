@@ -36,6 +36,8 @@ export interface RetentionConfig {
 export interface TopicConfig {
   partitions: number;
   retention?: RetentionConfig;
+  /** Roll to a new segment file past this size (embedded log; default 64 MiB). */
+  segmentBytes?: number;
 }
 
 export interface PartitionInfo {
