@@ -6,12 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench');
-const names = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3));
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+  .map((f) => f.slice(0, -3));
 const name = process.argv[2];
 if (!name || !names.includes(name)) {
   console.error(`usage: npm run bench -- <${names.join('|')}> [options]`);
   process.exit(name ? 2 : 0);
 }
 process.argv.splice(2, 1);
-register();
+register({ tsconfig: join(dir, '..', 'tsconfig.json') });
 await import(join(dir, `${name}.ts`));

@@ -1,6 +1,7 @@
 // The `vigil` command line. Each stage's commands live beside that stage and register here.
 import { Command } from 'commander';
 import { registerLogCommands } from '../../ingest/cli/log-commands.ts';
+import { registerServeCommand } from '../serve.ts';
 
 const program = new Command('vigil')
   .description('Vigil: security detection on a replayable log')
@@ -9,7 +10,7 @@ const program = new Command('vigil')
   .showHelpAfterError();
 
 // Command registrations: one line per module (keep this list sorted by module).
-const registrations: ((program: Command) => void)[] = [registerLogCommands];
+const registrations: ((program: Command) => void)[] = [registerLogCommands, registerServeCommand];
 
 for (const register of registrations) register(program);
 

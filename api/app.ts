@@ -1,0 +1,116 @@
+// The HTTP app (Hono + zod-openapi): /healthz, /readyz, /metrics, the /api/v1 resources (described
+// at /openapi.json, browsable at /docs), the live stream, and the console pages.
+import { swaggerUI } from '@hono/swagger-ui';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { EventLog } from '../ingest/log/types.ts';
+import type { StageRunner } from '../ingest/pipeline/runner.ts';
+import { logger } from '../kernel/logger.ts';
+import { metricsRegistry } from '../kernel/metrics.ts';
+import type { AlertStore } from './alerts/store.ts';
+import type { AuditLog } from './audit.ts';
+import type { KeyStore } from './auth/keys.ts';
+import { mountConsole } from './console/pages.tsx';
+import { type AppEnv, authenticate, newRouter } from './http.ts';
+import { alertRoutes, incidentRoutes, savedSearchRoutes } from './routes/alerts.ts';
+import { mountStream } from './routes/stream.ts';
+import { systemRoutes } from './routes/system.ts';
+
+/** Extra resource routers a pipeline contributes (models, config, ingest, events, profiles...). */
+export interface RouteMount {
+  path: string;
+  router: OpenAPIHono<AppEnv>;
+  /** Request body limit for this mount, bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+export interface AppDeps {
+  log: EventLog;
+  runners: () => StageRunner[];
+  ready: () => boolean;
+  keys: KeyStore;
+  alerts: AlertStore;
+  audit: AuditLog;
+  mounts?: RouteMount[];
+  /** Links shown in the console's navigation for contributed pages. */
+  consolePages?: { path: string; title: string }[];
+}
+
+const PUBLIC = new Set([
+  '/healthz',
+  '/readyz',
+  '/openapi.json',
+  '/docs',
+  '/login',
+  '/logout',
+  '/favicon.ico',
+]);
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = newRouter();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) =>
+    deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'starting' }, 503),
+  );
+  app.use(
+    '*',
+    authenticate(deps.keys, (path) => PUBLIC.has(path) || path.startsWith('/static/')),
+  );
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', metricsRegistry.contentType);
+    return c.body(await metricsRegistry.metrics());
+  });
+
+  const limit = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) => c.json({ error: `request body over the ${maxSize}-byte limit` }, 413),
+    });
+  const mounts: RouteMount[] = [
+    { path: '/api/v1', router: systemRoutes(deps) },
+    { path: '/api/v1/alerts', router: alertRoutes(deps) },
+    { path: '/api/v1/incidents', router: incidentRoutes(deps) },
+    { path: '/api/v1/searches', router: savedSearchRoutes(deps) },
+    ...(deps.mounts ?? []),
+  ];
+  for (const m of mounts) {
+    app.use(`${m.path}/*`, limit(m.maxBodyBytes ?? 1024 * 1024));
+    app.route(m.path, m.router);
+  }
+  mountStream(app, deps.log);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Vigil API', version: '1', description: 'Security detection on a replayable log.' },
+    security: [{ ApiKey: [] }],
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  mountConsole(app, deps);
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+    if (err instanceof SyntaxError) return c.json({ error: `malformed JSON body: ${err.message}` }, 400);
+    const code = (err as { code?: string }).code;
+    if (code === 'UNKNOWN_TOPIC') return c.json({ error: err.message }, 404);
+    if (
+      code &&
+      [
+        'INVALID_PARTITION',
+        'OFFSET_OUT_OF_RANGE',
+        'INVALID_RECORD',
+        'RECORD_TOO_LARGE',
+        'INVALID_CONFIG',
+      ].includes(code)
+    ) {
+      return c.json({ error: err.message }, 400);
+    }
+    // Never a stack trace to the client: it goes to the log with a reference the client can quote.
+    const ref = Math.random().toString(36).slice(2, 10);
+    logger.error({ err, ref, path: c.req.path }, 'request failed');
+    return c.json({ error: `internal error (reference ${ref})` }, 500);
+  });
+  return app;
+}
