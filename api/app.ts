@@ -14,6 +14,7 @@ import type { KeyStore } from './auth/keys.ts';
 import { mountConsole } from './console/pages.tsx';
 import { type AppEnv, authenticate, newRouter } from './http.ts';
 import { alertRoutes, incidentRoutes, savedSearchRoutes } from './routes/alerts.ts';
+import { eventRoutes } from './routes/events.ts';
 import { mountStream } from './routes/stream.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     { path: '/api/v1/alerts', router: alertRoutes(deps) },
     { path: '/api/v1/incidents', router: incidentRoutes(deps) },
     { path: '/api/v1/searches', router: savedSearchRoutes(deps) },
+    { path: '/api/v1/events', router: eventRoutes(deps) },
     ...(deps.mounts ?? []),
   ];
   for (const m of mounts) {
