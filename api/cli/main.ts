@@ -1,6 +1,7 @@
 // The `vigil` command line. Each stage's commands live beside that stage and register here.
 import { Command } from 'commander';
 import { registerLogCommands } from '../../ingest/cli/log-commands.ts';
+import { registerQueryCommand } from '../../training/history/cli.ts';
 import { registerServeCommand } from '../serve.ts';
 
 const program = new Command('vigil')
@@ -10,7 +11,7 @@ const program = new Command('vigil')
   .showHelpAfterError();
 
 // Command registrations: one line per module (keep this list sorted by module).
-const registrations: ((program: Command) => void)[] = [registerLogCommands, registerServeCommand];
+const registrations: ((program: Command) => void)[] = [registerLogCommands, registerQueryCommand, registerServeCommand];
 
 for (const register of registrations) register(program);
 
