@@ -49,14 +49,10 @@ const searchQuery = z.object({
     .max(2000)
     .optional()
     .openapi({ description: 'CEL predicate over the event', example: 'destination.port == 22' }),
-  field: z
-    .string()
-    .max(2000)
-    .optional()
-    .openapi({
-      description: 'field=value pairs joined by ";" (dotted ECS names)',
-      example: 'source.ip=10.0.0.5;network.transport=tcp',
-    }),
+  field: z.string().max(2000).optional().openapi({
+    description: 'field=value pairs joined by ";" (dotted ECS names)',
+    example: 'source.ip=10.0.0.5;network.transport=tcp',
+  }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z
     .string()
@@ -165,7 +161,7 @@ export function eventRoutes(deps: { log: EventLog }) {
       while (events.length < q.limit && scanned < MAX_SCAN && done.size < positions.size) {
         for (const [partition, offset] of positions) {
           if (done.has(partition)) continue;
-          const records = await log.read(q.topic, partition, offset, { maxRecords: 2000 });
+          const records = await log.read(q.topic, partition, offset, { maxRecords: 256 });
           if (!records.length) {
             done.add(partition);
             continue;

@@ -144,7 +144,22 @@ export function decodeBatchRecords(
 ): void {
   let p = pos + header.headerLength;
   for (let i = 0; i < header.count; i++) {
+    if (out.length >= limit) return;
     const offset = header.baseOffset + i;
+    if (offset < fromOffset) {
+      // Skip by lengths alone: no Buffers for records the caller did not ask for.
+      p += 8;
+      const keyLength = buf.readInt32LE(p);
+      p += 4 + (keyLength > 0 ? keyLength : 0);
+      p += 4 + buf.readInt32LE(p);
+      const headerCount = buf.readUInt16LE(p);
+      p += 2;
+      for (let h = 0; h < headerCount; h++) {
+        p += 2 + buf.readUInt16LE(p);
+        p += 4 + buf.readInt32LE(p);
+      }
+      continue;
+    }
     const timestamp = buf.readDoubleLE(p);
     p += 8;
     const keyLength = buf.readInt32LE(p);
@@ -174,8 +189,6 @@ export function decodeBatchRecords(
         p += vLength;
       }
     }
-    if (offset >= fromOffset && out.length < limit) {
-      out.push({ topic, partition, offset, timestamp, key, value, headers });
-    }
+    out.push({ topic, partition, offset, timestamp, key, value, headers });
   }
 }

@@ -243,7 +243,7 @@ export class EmbeddedLog implements EventLog {
         partition = r.partition;
       } else if (key) partition = n === 1 ? 0 : partitionForKey(key, n);
       else partition = topic.roundRobin++ % n;
-      let list = byPartition.get(partition);
+      const list = byPartition.get(partition);
       if (list) list.push(encoded);
       else byPartition.set(partition, [encoded]);
     }

@@ -211,7 +211,10 @@ export class Segment {
     let pos = this.index.positions[this.index.floor(fromOffset)]!;
     let bytesRead = 0;
     while (pos < this.size && out.length < limit && bytesRead < maxBytes) {
-      const want = Math.min(Math.max(maxBytes - bytesRead, 64 * 1024), this.size - pos);
+      // Read about what `limit` records need (from the segment's mean record size), not maxBytes.
+      const mean = this.size / Math.max(1, this.nextOffset - this.baseOffset);
+      const need = mean * (limit - out.length) * 1.2 + INDEX_INTERVAL_BYTES;
+      const want = Math.min(Math.max(Math.min(maxBytes - bytesRead, need), 64 * 1024), this.size - pos);
       let buf = Buffer.allocUnsafe(want);
       let n = readSync(this.fd, buf, 0, want, pos);
       let p = 0;
@@ -243,14 +246,23 @@ export class Segment {
     if (this.maxTimestamp < ts) return null;
     const entry = this.index.firstReaching(ts);
     if (entry < 0) return null;
-    let from = this.index.offsets[entry]!;
-    for (;;) {
-      const out: LogRecord[] = [];
-      this.read(topic, partition, from, 4096, 1 << 20, out);
-      if (!out.length) return null;
-      for (const r of out) if (r.timestamp >= ts) return r.offset;
-      from = out[out.length - 1]!.offset + 1;
+    // Walk batch headers from the index entry: every record before the first batch whose max
+    // timestamp reaches ts is older than ts, so only that one batch needs decoding.
+    let pos = this.index.positions[entry]!;
+    const head = Buffer.allocUnsafe(FIXED_HEADER + 1024);
+    while (pos < this.size) {
+      const n = readSync(this.fd, head, 0, Math.min(head.length, this.size - pos), pos);
+      const header = readBatchHeader(head, 0, n);
+      if (!header) throw new Error(`segment ${this.path}: unreadable batch at byte ${pos}`);
+      if (header.maxTimestamp >= ts) {
+        const out: LogRecord[] = [];
+        this.read(topic, partition, header.baseOffset, header.count, header.totalLength, out);
+        for (const r of out) if (r.timestamp >= ts) return r.offset;
+        return null;
+      }
+      pos += header.totalLength;
     }
+    return null;
   }
 
   /** Persists the indexes and the producer state, for a quick open once the segment is sealed. */
