@@ -11,12 +11,20 @@ import { metricsRegistry } from '../kernel/metrics.ts';
 import type { AlertStore } from './alerts/store.ts';
 import type { AuditLog } from './audit.ts';
 import type { KeyStore } from './auth/keys.ts';
+import { mountModelsConsole } from './console/models.tsx';
 import { mountConsole } from './console/pages.tsx';
+import { mountProfilesConsole } from './console/profiles.tsx';
+import { mountSensorsConsole } from './console/sensors.tsx';
 import { type AppEnv, authenticate, newRouter } from './http.ts';
 import { alertRoutes, incidentRoutes, savedSearchRoutes } from './routes/alerts.ts';
+import { type ConfigStores, configRoutes } from './routes/config.ts';
 import { eventRoutes } from './routes/events.ts';
+import { DEFAULT_INGEST_BODY_BYTES, type IngestDeps, ingestRoutes } from './routes/ingest.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES, type ModelsDeps, modelRoutes } from './routes/models.ts';
+import { type ProfilesDeps, profileRoutes } from './routes/profiles.ts';
 import { mountStream } from './routes/stream.ts';
 import { systemRoutes } from './routes/system.ts';
+import { type TrainingRuns, trainingRoutes } from './routes/training.ts';
 
 /** Extra resource routers a pipeline contributes (models, config, ingest, events, profiles...). */
 export interface RouteMount {
@@ -36,6 +44,16 @@ export interface AppDeps {
   mounts?: RouteMount[];
   /** Links shown in the console's navigation for contributed pages. */
   consolePages?: { path: string; title: string }[];
+  /** The model registry: /api/v1/models and the /models page. */
+  models?: ModelsDeps;
+  /** Live configs (sensors, enrichment, profiles): /api/v1/config. */
+  configs?: ConfigStores;
+  /** Raw-line ingest over HTTP: /api/v1/ingest/{sensor}. */
+  ingest?: IngestDeps;
+  /** The profile store: /api/v1/profiles and the /profiles page. */
+  profiles?: ProfilesDeps;
+  /** Background training runs: /api/v1/training. */
+  training?: TrainingRuns;
 }
 
 const PUBLIC = new Set([
@@ -76,6 +94,33 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     { path: '/api/v1/events', router: eventRoutes(deps) },
     ...(deps.mounts ?? []),
   ];
+  const pages = [...(deps.consolePages ?? []), { path: '/sensors', title: 'Sensors' }];
+  if (deps.models) {
+    const maxBodyBytes = (deps.models.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES) + 1024 * 1024;
+    mounts.push({
+      path: '/api/v1/models',
+      router: modelRoutes({ ...deps, models: deps.models }),
+      maxBodyBytes,
+    });
+    pages.push({ path: '/models', title: 'Models' });
+  }
+  if (deps.configs)
+    mounts.push({ path: '/api/v1/config', router: configRoutes({ ...deps, configs: deps.configs }) });
+  if (deps.ingest) {
+    const maxBodyBytes = deps.ingest.maxBodyBytes ?? DEFAULT_INGEST_BODY_BYTES;
+    mounts.push({
+      path: '/api/v1/ingest',
+      router: ingestRoutes({ ...deps, ingest: deps.ingest }),
+      maxBodyBytes,
+    });
+  }
+  if (deps.profiles) {
+    mounts.push({ path: '/api/v1/profiles', router: profileRoutes({ profiles: deps.profiles }) });
+    pages.push({ path: '/profiles', title: 'Profiles' });
+  }
+  if (deps.training) {
+    mounts.push({ path: '/api/v1/training', router: trainingRoutes({ ...deps, training: deps.training }) });
+  }
   for (const m of mounts) {
     app.use(`${m.path}/*`, limit(m.maxBodyBytes ?? 1024 * 1024));
     app.route(m.path, m.router);
@@ -89,7 +134,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     security: [{ ApiKey: [] }],
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
-  mountConsole(app, deps);
+  const consoleDeps = { ...deps, consolePages: pages };
+  mountSensorsConsole(app, consoleDeps);
+  if (deps.models) mountModelsConsole(app, consoleDeps, deps.models);
+  if (deps.profiles) mountProfilesConsole(app, consoleDeps, deps.profiles);
+  mountConsole(app, consoleDeps);
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {

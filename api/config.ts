@@ -30,6 +30,8 @@ export const serviceConfigSchema = z
   .object({
     dataDir: z.string().optional(),
     log: logSchema.default({ kind: 'embedded', fsync: true }),
+    /** Stages run by `vigil worker` processes elsewhere (scale-out), not by this service. */
+    externalStages: z.array(z.enum(['parse', 'enrich'])).default([]),
     /** Partitions for topics the service creates. */
     partitions: z.number().int().min(1).max(256).default(1),
     api: z
@@ -58,8 +60,13 @@ export const serviceConfigSchema = z
 
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;
 
-export function loadServiceConfig(path?: string): ServiceConfig {
-  if (path) return loadConfigFile(path, serviceConfigSchema);
-  if (existsSync('vigil.yaml')) return loadConfigFile('vigil.yaml', serviceConfigSchema);
-  return serviceConfigSchema.parse({});
+/** The config file in force: --config, else ./vigil.yaml, else the built-in default (api/defaults). */
+export function resolveConfigPath(path: string | undefined, builtin: string): string {
+  if (path) return path;
+  if (existsSync('vigil.yaml')) return 'vigil.yaml';
+  return builtin;
+}
+
+export function loadServiceConfig(path: string): ServiceConfig {
+  return loadConfigFile(path, serviceConfigSchema);
 }

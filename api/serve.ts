@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve as serveHttp } from '@hono/node-server';
 import type { Command } from 'commander';
+import { type RunningBroker, startBroker } from '../ingest/broker/server.ts';
 import { type LogConfig, openLog, resolveDataDir, writeServiceInfo } from '../ingest/log/open.ts';
 import type { EventLog } from '../ingest/log/types.ts';
 import { StageRunner } from '../ingest/pipeline/runner.ts';
@@ -14,16 +15,20 @@ import { AlertStore } from './alerts/store.ts';
 import { createApp } from './app.ts';
 import { AuditLog } from './audit.ts';
 import { bootstrapAdminKey, KeyStore } from './auth/keys.ts';
-import { loadServiceConfig, type ServiceConfig } from './config.ts';
-import { buildPipeline, type Pipeline } from './pipeline.ts';
+import { loadServiceConfig, resolveConfigPath, type ServiceConfig } from './config.ts';
+import { buildPipeline, DEFAULT_SERVICE_CONFIG, type Pipeline } from './pipeline.ts';
 
 export interface ServeOptions {
   config: ServiceConfig;
+  /** The file the config came from (line numbers in errors, relative paths); null when built in code. */
+  configPath?: string | null;
   dataDir: string;
   /** Run every stage to the end of its input, then stop (bounded runs, tests). */
   untilDrained?: boolean;
   /** Override the API port (0 = any free port). */
   port?: number;
+  /** Override the Kafka endpoint's port (0 = any free port). */
+  brokerPort?: number;
 }
 
 export interface Service {
@@ -31,6 +36,7 @@ export interface Service {
   pipeline: Pipeline;
   runners: StageRunner[];
   url: string | null;
+  configPath: string | null;
   /** The admin key created at first start (null once keys exist and its file is gone). */
   adminKey: string | null;
   alerts: AlertStore;
@@ -52,12 +58,13 @@ export async function startService(options: ServeOptions): Promise<Service> {
   let server: ReturnType<typeof serveHttp> | null = null;
   let removeServiceInfo = () => {};
   let alerts: AlertStore | null = null;
+  let broker: RunningBroker | null = null;
   try {
     alerts = await AlertStore.open(join(dataDir, 'api', 'alerts.duckdb'));
     const keys = new KeyStore(join(dataDir, 'api', 'keys.json'));
     const adminKey = bootstrapAdminKey(keys, join(dataDir, 'api', 'admin.key'));
     const audit = new AuditLog(log);
-    pipeline = await buildPipeline({ config, dataDir, log });
+    pipeline = await buildPipeline({ config, dataDir, log, configPath: options.configPath ?? null });
     pipeline.stages.push({
       stage: createAlertSinkStage(alerts),
       summary: "alerts → the analysts' alert store",
@@ -88,12 +95,26 @@ export async function startService(options: ServeOptions): Promise<Service> {
       });
       url = `http://${config.api.host}:${listening.port}`;
     }
+    // The Kafka-protocol endpoint: Kafka clients (and `vigil` commands run beside this service) use the
+    // embedded log through it, never by opening its files.
+    if (config.broker.enabled && config.log.kind === 'embedded' && !options.untilDrained) {
+      broker = await startBrokerWithFallback(
+        log,
+        config.broker.host,
+        options.brokerPort ?? config.broker.port,
+      );
+      pipeline.broker = { host: broker.host, port: broker.port };
+    }
     removeServiceInfo = writeServiceInfo(dataDir, {
       pid: process.pid,
       apiUrl: url ?? undefined,
       broker: pipeline.broker ?? undefined,
       startedAt: new Date().toISOString(),
     });
+    // Stages that scale-out workers run elsewhere stay out of this process (their config API stays).
+    pipeline.stages = pipeline.stages.filter(
+      (s) => !(config.externalStages as string[]).includes(s.stage.name),
+    );
     for (const stage of pipeline.stages) {
       const runner = new StageRunner(log, stage.stage, {
         ...stage.options,
@@ -127,20 +148,46 @@ export async function startService(options: ServeOptions): Promise<Service> {
       await pipeline!.stopSources();
       for (const r of runners) await r.stop();
       await pipeline!.close();
+      await broker?.close();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       removeServiceInfo();
       alerts!.close();
       await log.close();
     };
-    return { log, pipeline, runners, url, adminKey, alerts, done, stop };
+    return {
+      log,
+      pipeline,
+      runners,
+      url,
+      configPath: options.configPath ?? null,
+      adminKey,
+      alerts,
+      done,
+      stop,
+    };
   } catch (err) {
     await pipeline?.stopSources().catch(() => {});
     await pipeline?.close().catch(() => {});
     if (server) (server as { close: () => void }).close();
+    await broker?.close().catch(() => {});
     removeServiceInfo();
     alerts?.close();
     await log.close();
     throw err;
+  }
+}
+
+/** Starts the endpoint on its port, or on a free one when that is taken (service.json tells clients). */
+async function startBrokerWithFallback(log: EventLog, host: string, port: number): Promise<RunningBroker> {
+  try {
+    return await startBroker({ log, host, port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
+    logger.warn(
+      { port },
+      'Kafka endpoint port in use; using a free port instead (see the banner or service.json)',
+    );
+    return startBroker({ log, host, port: 0 });
   }
 }
 
@@ -152,10 +199,12 @@ export function registerServeCommand(program: Command): void {
     .option('--until-drained', 'process everything in the log, then stop')
     .action(async (opts: { port?: number; untilDrained?: boolean }) => {
       const globals = program.opts() as { dataDir?: string; config?: string };
-      const config = loadServiceConfig(globals.config);
+      const configPath = resolveConfigPath(globals.config, DEFAULT_SERVICE_CONFIG);
+      const config = loadServiceConfig(configPath);
       const dataDir = resolveDataDir(globals.dataDir ?? config.dataDir);
       const service = await startService({
         config,
+        configPath,
         dataDir,
         untilDrained: opts.untilDrained,
         port: opts.port,
@@ -182,6 +231,7 @@ function printBanner(service: Service, dataDir: string, config: ServiceConfig): 
     '',
     'Vigil is running.',
     `  data dir   ${dataDir} (${config.log.kind} log)`,
+    `  config     ${service.configPath ?? 'built in'}`,
     ...service.pipeline.describe().map((l) => `  ${l}`),
   ];
   if (service.url) {
@@ -193,6 +243,11 @@ function printBanner(service: Service, dataDir: string, config: ServiceConfig): 
     );
     for (const l of service.pipeline.accessLines(service.url)) lines.push(`  ${l}`);
     lines.push(`  metrics    ${service.url}/metrics`);
+  }
+  if (service.pipeline.broker) {
+    lines.push(
+      `  kafka      ${service.pipeline.broker.host}:${service.pipeline.broker.port} (Kafka protocol: kcat, kafkajs, Zeek's Kafka plugin…)`,
+    );
   }
   lines.push('  Ctrl-C stops it (the batch in flight is committed first).', '');
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -22,6 +22,15 @@ export const alertSchema = z.looseObject({
 
 export type Alert = z.output<typeof alertSchema>;
 
+/** Severity names (Sigma levels, profile triage) on the 0–100 scale. */
+export const SEVERITY_NAMES: Record<string, number> = {
+  informational: 10,
+  low: 30,
+  medium: 50,
+  high: 75,
+  critical: 95,
+};
+
 /** Epoch ms of an alert's event time. */
 export function alertTime(a: Pick<Alert, '@timestamp'>): number {
   const t = a['@timestamp'];
@@ -46,6 +55,20 @@ export function parseAlert(value: string): Alert | string {
     else if (typeof raw.timestamp === 'number' || typeof raw.timestamp === 'string')
       raw['@timestamp'] = raw.timestamp;
   }
+  // Profile triage alerts name their profile, entity and window: that triple is their stable id.
+  const window = raw.window as { start?: unknown } | undefined;
+  if (
+    typeof raw.id !== 'string' &&
+    typeof raw.profile === 'string' &&
+    typeof raw.entity === 'string' &&
+    window?.start !== undefined
+  ) {
+    raw.id = `profile:${raw.profile}:${raw.entity}:${String(window.start)}`;
+    raw.kind ??= 'profile';
+  }
+  if (typeof raw.severity === 'string')
+    raw.severity = SEVERITY_NAMES[raw.severity.toLowerCase()] ?? undefined;
+  if (typeof raw.title !== 'string' && typeof raw.message === 'string') raw.title = raw.message;
   if (raw.severity === undefined) {
     const s =
       (raw.threat as { score?: unknown } | undefined)?.score ??

@@ -4,11 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openEmbeddedLog } from '../ingest/log/embedded/index.ts';
 import { exited, repoRoot, spawnTs } from './helpers/child.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 describe('vigil serve', () => {
-  it('starts, prints the console URL and a key, and stops cleanly on SIGTERM', async () => {
+  // First start trains the default model on a benign simulation: allow minutes on a loaded machine.
+  it('starts, prints the console URL and a key, and stops cleanly on SIGTERM', {
+    timeout: 400_000,
+  }, async () => {
     const tmp = tempDir();
     const child = spawnTs('api/cli/main.ts', ['--data-dir', tmp.dir, 'serve', '--port', '0']);
     let out = '';
@@ -19,7 +23,7 @@ describe('vigil serve', () => {
       out += d.toString();
     });
     try {
-      for (let i = 0; i < 600 && !/console\s+http/.test(out) && child.exitCode === null; i++)
+      for (let i = 0; i < 3000 && !/console\s+http/.test(out) && child.exitCode === null; i++)
         await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/Vigil is running/);
       const url = /console\s+(http:\/\/\S+?)\/?\s/.exec(out)![1]!;
@@ -28,14 +32,27 @@ describe('vigil serve', () => {
       const stages = await fetch(`${url}/api/v1/stages`, { headers: { authorization: `Bearer ${key}` } });
       expect(stages.status).toBe(200);
       expect(existsSync(join(tmp.dir, 'service.json'))).toBe(true);
-      // A second process may not open the same data dir for writing.
-      const second = spawnSync(
+      // A second writer never opens the files: the log's lock names the owner's pid…
+      await expect(openEmbeddedLog(join(tmp.dir, 'log'))).rejects.toThrow(new RegExp(`pid ${child.pid}`));
+      // …and a `vigil` command run beside the service goes through its Kafka-protocol endpoint.
+      expect(out).toMatch(/kafka\s+127\.0\.0\.1:\d+/);
+      const created = spawnSync(
         process.execPath,
-        [join(repoRoot, 'bin', 'vigil.js'), '--data-dir', tmp.dir, 'topics', 'create', 'x'],
+        [join(repoRoot, 'bin', 'vigil.js'), '--data-dir', tmp.dir, 'topics', 'create', 'beside', '-p', '2'],
         { encoding: 'utf8' },
       );
-      expect(second.status).not.toBe(0);
-      expect(second.stderr).toMatch(new RegExp(`pid ${child.pid}`));
+      expect(created.status, created.stderr).toBe(0);
+      const produced = spawnSync(
+        process.execPath,
+        [join(repoRoot, 'bin', 'vigil.js'), '--data-dir', tmp.dir, 'produce', 'beside'],
+        { input: 'one\ntwo\n', encoding: 'utf8' },
+      );
+      expect(produced.status, produced.stderr).toBe(0);
+      const topics = (await (
+        await fetch(`${url}/api/v1/topics`, { headers: { authorization: `Bearer ${key}` } })
+      ).json()) as { name: string; partitions: { latest: number }[] }[];
+      const beside = topics.find((t) => t.name === 'beside')!;
+      expect(beside.partitions.reduce((n, p) => n + p.latest, 0)).toBe(2);
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
       expect(existsSync(join(tmp.dir, 'service.json'))).toBe(false);

@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createInterface } from 'node:readline';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type LogConfig, openLog, resolveDataDir } from '../log/open.ts';
+import { openLog, resolveDataDir } from '../log/open.ts';
 import type { EventLog, LogRecord, ProducerRecord } from '../log/types.ts';
 import { progressBar } from './progress.ts';
 

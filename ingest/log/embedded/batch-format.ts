@@ -150,7 +150,7 @@ export function decodeBatchRecords(
       // Skip by lengths alone: no Buffers for records the caller did not ask for.
       p += 8;
       const keyLength = buf.readInt32LE(p);
-      p += 4 + (keyLength > 0 ? keyLength : 0);
+      p += 4 + Math.max(keyLength, 0);
       p += 4 + buf.readInt32LE(p);
       const headerCount = buf.readUInt16LE(p);
       p += 2;

@@ -152,7 +152,7 @@ export class Segment {
     };
     this.nextOffset = this.baseOffset;
     while (pos < fileSize) {
-      if (!ensure(pos, FIXED_HEADER + 512 <= fileSize - pos ? FIXED_HEADER + 512 : fileSize - pos)) break;
+      if (!ensure(pos, Math.min(FIXED_HEADER + 512, fileSize - pos))) break;
       const header = readBatchHeader(buf, pos - bufStart, bufStart + bufLen - pos);
       if (!header || header.baseOffset !== this.nextOffset || pos + header.totalLength > fileSize) break;
       if (verify) {
