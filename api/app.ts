@@ -11,12 +11,14 @@ import { metricsRegistry } from '../kernel/metrics.ts';
 import type { AlertStore } from './alerts/store.ts';
 import type { AuditLog } from './audit.ts';
 import type { KeyStore } from './auth/keys.ts';
+import { mountBacktestsConsole } from './console/backtests.tsx';
 import { mountModelsConsole } from './console/models.tsx';
 import { mountConsole } from './console/pages.tsx';
 import { mountProfilesConsole } from './console/profiles.tsx';
 import { mountSensorsConsole } from './console/sensors.tsx';
 import { type AppEnv, authenticate, newRouter } from './http.ts';
 import { alertRoutes, incidentRoutes, savedSearchRoutes } from './routes/alerts.ts';
+import { type BacktestRuns, backtestRoutes } from './routes/backtests.ts';
 import { type ConfigStores, configRoutes } from './routes/config.ts';
 import { eventRoutes } from './routes/events.ts';
 import { DEFAULT_INGEST_BODY_BYTES, type IngestDeps, ingestRoutes } from './routes/ingest.ts';
@@ -54,6 +56,8 @@ export interface AppDeps {
   profiles?: ProfilesDeps;
   /** Background training runs: /api/v1/training. */
   training?: TrainingRuns;
+  /** Background backtests: /api/v1/backtests and the /backtests pages. */
+  backtests?: BacktestRuns;
 }
 
 const PUBLIC = new Set([
@@ -121,6 +125,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.training) {
     mounts.push({ path: '/api/v1/training', router: trainingRoutes({ ...deps, training: deps.training }) });
   }
+  if (deps.backtests) {
+    // Label intervals may ride along in the body (up to 100k of them).
+    mounts.push({
+      path: '/api/v1/backtests',
+      router: backtestRoutes({ ...deps, backtests: deps.backtests }),
+      maxBodyBytes: 16 * 1024 * 1024,
+    });
+    pages.push({ path: '/backtests', title: 'Backtests' });
+  }
   for (const m of mounts) {
     app.use(`${m.path}/*`, limit(m.maxBodyBytes ?? 1024 * 1024));
     app.route(m.path, m.router);
@@ -138,6 +151,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   mountSensorsConsole(app, consoleDeps);
   if (deps.models) mountModelsConsole(app, consoleDeps, deps.models);
   if (deps.profiles) mountProfilesConsole(app, consoleDeps, deps.profiles);
+  if (deps.backtests) mountBacktestsConsole(app, consoleDeps, deps.backtests);
   mountConsole(app, consoleDeps);
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));

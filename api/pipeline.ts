@@ -35,6 +35,7 @@ import { createArchiverStage } from '../training/history/archiver-stage.ts';
 import { historyRoot } from '../training/history/history.ts';
 import type { AppDeps } from './app.ts';
 import type { ServiceConfig } from './config.ts';
+import { BacktestRuns } from './routes/backtests.ts';
 import {
   configText,
   enrichmentConfigStore,
@@ -46,6 +47,8 @@ import { TrainingRuns } from './routes/training.ts';
 export interface PipelineStage {
   stage: Stage;
   options?: RunnerOptions;
+  /** Start the stage only once this resolves (e.g. its model is trained and registered). */
+  startAfter?: Promise<void>;
   /** One line for the banner: what it reads and writes. */
   summary: string;
 }
@@ -167,32 +170,45 @@ export async function buildPipeline(ctx: PipelineContext): Promise<Pipeline> {
     const scoringSection = (config.scoring ?? { model: `${DEFAULT_MODEL_NAME}@champion` }) as {
       model?: string;
     };
+    // First start: train the default model while the rest of the pipeline already runs; the scorer
+    // starts once it is registered and reads the features topic from its beginning (nothing lost).
+    let modelReady: Promise<void> | undefined;
     if (
       (scoringSection.model ?? '').startsWith(`${DEFAULT_MODEL_NAME}@`) &&
       !(await registry.list()).some((m) => m.name === DEFAULT_MODEL_NAME)
     ) {
       const srcProfile = profiles.profiles.find((p) => p.name === 'network.src');
-      let trained: Awaited<ReturnType<typeof trainDefaultModel>>;
-      if (sim && srcProfile) {
+      const train = async () => {
+        let trained: Awaited<ReturnType<typeof trainDefaultModel>>;
+        if (sim && srcProfile) {
+          logger.info(
+            'first start: training the default anomaly model on a benign simulation (about a minute)',
+          );
+          trained = await trainDefaultModelOnSimulation({
+            registry,
+            rate: sim.config.rate,
+            windowMs: srcProfile.window.size,
+          });
+        } else {
+          logger.info('first start: training the default anomaly model on benign synthetic windows');
+          trained = await trainDefaultModel({ registry });
+        }
         logger.info(
-          'first start: training the default anomaly model on a benign simulation (about a minute)',
+          { auroc: trained.evaluation.auroc, version: trained.version?.version },
+          'default model registered as champion; scoring starts',
         );
-        trained = await trainDefaultModelOnSimulation({
-          registry,
-          rate: sim.config.rate,
-          windowMs: srcProfile.window.size,
-        });
-      } else {
-        logger.info('first start: training the default anomaly model on benign synthetic windows');
-        trained = await trainDefaultModel({ registry });
-      }
-      logger.info(
-        { auroc: trained.evaluation.auroc, version: trained.version?.version },
-        'default model registered as champion',
-      );
+      };
+      modelReady = train();
+      // A failure is reported where the scorer waits for it; don't let it go unhandled meanwhile.
+      modelReady.catch(() => {});
     }
     const scorer = createConfiguredScorer(registry, scoringSection);
-    stages.push({ stage: scorer.stage, options: scorer.options, summary: scorer.summary });
+    stages.push({
+      stage: scorer.stage,
+      options: scorer.options,
+      summary: scorer.summary,
+      startAfter: modelReady,
+    });
 
     // History: every analytic topic archived to Parquet by day.
     stages.push({
@@ -208,6 +224,13 @@ export async function buildPipeline(ctx: PipelineContext): Promise<Pipeline> {
       registry,
     });
     closers.push(() => training.idle());
+    const backtests = new BacktestRuns({
+      log,
+      registry,
+      historyRoot: historyRoot(dataDir),
+      outDir: join(dataDir, 'backtests'),
+    });
+    closers.push(() => backtests.idle());
     const appDeps: Partial<AppDeps> = {
       models: { registry },
       configs: {
@@ -226,6 +249,7 @@ export async function buildPipeline(ctx: PipelineContext): Promise<Pipeline> {
       ingest: { sensors: ingest.sensors },
       profiles: { store: profileStore, names: () => profiler.profiler.profiles.profiles.map((p) => p.name) },
       training,
+      backtests,
     };
 
     return {

@@ -124,23 +124,31 @@ export async function startService(options: ServeOptions): Promise<Service> {
       runners.push(runner);
     }
     // Stages start in flow order so a bounded run drains upstream before downstream checks its end.
+    let stopped = false;
+    const startAfter = new Map(pipeline.stages.map((s, i) => [runners[i]!, s.startAfter]));
+    let deferred: Promise<void> = Promise.resolve();
     if (options.untilDrained) {
       await pipeline.startSources();
       await pipeline.drainSources();
     } else {
-      for (const r of runners) await r.start();
+      for (const r of runners) {
+        const after = startAfter.get(r);
+        if (after) deferred = deferred.then(() => after.then(() => (stopped ? undefined : r.start())));
+        else await r.start();
+      }
       await pipeline.startSources();
     }
     ready = true;
     const done = options.untilDrained
       ? (async () => {
           for (const r of runners) {
+            await startAfter.get(r);
             await r.start();
             await r.done;
           }
         })()
-      : Promise.all(runners.map((r) => r.done)).then(() => undefined);
-    let stopped = false;
+      : deferred.then(() => Promise.all(runners.map((r) => r.done))).then(() => undefined);
+    deferred.catch((err) => logger.error({ err }, 'a deferred stage could not start'));
     const stop = async () => {
       if (stopped) return;
       stopped = true;

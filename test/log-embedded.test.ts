@@ -81,6 +81,33 @@ describe('embedded log storage', () => {
     }
   });
 
+  it('a read stopped by maxBytes inside a segment goes on from there, not from the next segment', async () => {
+    const tmp = tempDir();
+    try {
+      const log = await openEmbeddedLog(tmp.dir, { fsync: false });
+      await log.createTopic('big', { partitions: 1, segmentBytes: 64 * 1024 });
+      for (let b = 0; b < 6; b++) {
+        await log.append(
+          'big',
+          Array.from({ length: 40 }, (_, i) => ({ value: `${b}:${i}:${'z'.repeat(1000)}` })),
+        );
+      }
+      const segments = readdirSync(join(tmp.dir, 'topics', 'big', '0')).filter((f) => f.endsWith('.log'));
+      expect(segments.length).toBeGreaterThan(1);
+      const offsets: number[] = [];
+      for (let offset = 0; ; ) {
+        const batch = await log.read('big', 0, offset, { maxRecords: 1000, maxBytes: 8 * 1024 });
+        if (!batch.length) break;
+        offsets.push(...batch.map((r) => r.offset));
+        offset = batch[batch.length - 1]!.offset + 1;
+      }
+      expect(offsets).toEqual(Array.from({ length: 240 }, (_, i) => i));
+      await log.close();
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('applies size and age retention to sealed segments', async () => {
     const tmp = tempDir();
     try {

@@ -28,8 +28,11 @@ describe('vigil serve', () => {
       expect(out).toMatch(/Vigil is running/);
       const url = /console\s+(http:\/\/\S+?)\/?\s/.exec(out)![1]!;
       const key = /API key\s+(vgl_\S+)/.exec(out)![1]!;
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      const stages = await fetch(`${url}/api/v1/stages`, { headers: { authorization: `Bearer ${key}` } });
+      // No keep-alive: the CLI calls below outlast the server's idle timeout, and a reused socket races.
+      expect((await fetch(`${url}/healthz`, { headers: { connection: 'close' } })).status).toBe(200);
+      const stages = await fetch(`${url}/api/v1/stages`, {
+        headers: { authorization: `Bearer ${key}`, connection: 'close' },
+      });
       expect(stages.status).toBe(200);
       expect(existsSync(join(tmp.dir, 'service.json'))).toBe(true);
       // A second writer never opens the files: the log's lock names the owner's pid…
@@ -49,7 +52,9 @@ describe('vigil serve', () => {
       );
       expect(produced.status, produced.stderr).toBe(0);
       const topics = (await (
-        await fetch(`${url}/api/v1/topics`, { headers: { authorization: `Bearer ${key}` } })
+        await fetch(`${url}/api/v1/topics`, {
+          headers: { authorization: `Bearer ${key}`, connection: 'close' },
+        })
       ).json()) as { name: string; partitions: { latest: number }[] }[];
       const beside = topics.find((t) => t.name === 'beside')!;
       expect(beside.partitions.reduce((n, p) => n + p.latest, 0)).toBe(2);

@@ -4,13 +4,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { resolveDataDir } from '../ingest/log/open.ts';
+import { openLog, resolveDataDir } from '../ingest/log/open.ts';
 import { openRegistry } from '../models/registry.ts';
 import { trainDefaultModel } from './default-model.ts';
 import type { ThresholdPolicy } from './eval/evaluate.ts';
 import { evaluateOnnxModel } from './evaluate-model.ts';
 import { registerTrainingResult } from './register.ts';
-import { loadTrainingSpec } from './spec.ts';
+import { type LoadedSpec, loadTrainingSpec, readsLog } from './spec.ts';
 import { flatMetrics, runTraining, type TrainingProgress, writeTrainingArtifacts } from './train.ts';
 
 const num = (name: string) => (v: string) => {
@@ -63,6 +63,18 @@ function policyFrom(o: {
   if (o.targetFpr !== undefined) return { kind: 'fpr', target: o.targetFpr };
   if (o.alertsPerDay !== undefined) return { kind: 'alerts-per-day', budget: o.alertsPerDay };
   return undefined;
+}
+
+/** Runs fn with the data dir's log opened when the spec reads a topic of it (closed after). */
+async function withSpecLog<T>(loaded: LoadedSpec, dataDir: string, fn: () => Promise<T>): Promise<T> {
+  if (!readsLog(loaded.spec)) return fn();
+  loaded.log = await openLog(dataDir);
+  try {
+    return await fn();
+  } finally {
+    await loaded.log.close();
+    loaded.log = undefined;
+  }
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
@@ -123,7 +135,9 @@ export function registerTrainCommands(program: Command): void {
       const progress = trainingProgress(!o.json);
       let result: Awaited<ReturnType<typeof runTraining>>;
       try {
-        result = await runTraining(loaded, { onProgress: progress.onProgress });
+        result = await withSpecLog(loaded, dataDir(), () =>
+          runTraining(loaded, { onProgress: progress.onProgress }),
+        );
       } finally {
         progress.stop();
       }
@@ -212,7 +226,9 @@ export function registerTrainCommands(program: Command): void {
           const meta = JSON.parse(await readFile(path.join(path.dirname(o.onnx), 'model.json'), 'utf8'));
           featureNames = meta.encoding.featureNames;
         }
-        const r = await evaluateOnnxModel(loaded, onnx, featureNames, policyFrom(o));
+        const r = await withSpecLog(loaded, dataDir(), () =>
+          evaluateOnnxModel(loaded, onnx, featureNames, policyFrom(o)),
+        );
         if (o.record && registry && ref) {
           const e = r.evaluation;
           await registry.recordEvaluation(ref.name, ref.version, {

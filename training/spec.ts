@@ -3,6 +3,7 @@
 // through kernel/config.ts so a mistake is reported as file:line: field.
 import path from 'node:path';
 import { z } from 'zod';
+import type { EventLog } from '../ingest/log/types.ts';
 import { loadConfigFile, parseConfig } from '../kernel/config.ts';
 import { FeatureSpecSchema } from './data/encode.ts';
 import { SourceSpecSchema } from './data/source.ts';
@@ -77,6 +78,15 @@ export interface LoadedSpec {
   /** Directory relative source paths resolve against. */
   baseDir: string;
   file?: string;
+  /** The log that `topic` sources read (set by the caller that opened it, e.g. `vigil train`). */
+  log?: EventLog;
+}
+
+/** Whether the spec reads a topic of the log (its source or its test source). */
+export function readsLog(spec: TrainingSpec): boolean {
+  return (
+    spec.source.topic !== undefined || (spec.split?.kind === 'source' && spec.split.test.topic !== undefined)
+  );
 }
 
 export function loadTrainingSpec(file: string): LoadedSpec {

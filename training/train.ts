@@ -90,7 +90,7 @@ export async function loadDataset(loaded: LoadedSpec): Promise<Dataset> {
   const { spec, baseDir } = loaded;
   const rng = createRng(spec.seed);
   const req = columnRequest(spec);
-  const columns = await loadSource(spec.source, baseDir, req);
+  const columns = await loadSource(spec.source, baseDir, req, loaded.log);
   const n = rowCount(columns);
   if (n === 0) throw new Error(`training source ${sourcePath(spec.source, baseDir)} has no rows`);
   // split: test rows, then the latest validationFraction of the training part
@@ -101,7 +101,7 @@ export async function loadDataset(loaded: LoadedSpec): Promise<Dataset> {
   let trainPart: Part;
   let testPart: Part;
   if (split.kind === 'source') {
-    const testColumns = await loadSource(split.test as SourceSpec, baseDir, req);
+    const testColumns = await loadSource(split.test as SourceSpec, baseDir, req, loaded.log);
     trainPart = { columns, rows: range(0, n) };
     testPart = { columns: testColumns, rows: range(0, rowCount(testColumns)) };
   } else {

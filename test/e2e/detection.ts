@@ -29,6 +29,8 @@ export interface ScenarioResult {
 
 export interface DetectionReport {
   events: number;
+  /** Events the profiler judged late (kept on the `late` topic). */
+  lateEvents: number;
   benignEvents: number;
   alerts: number;
   falseAlerts: number;
@@ -109,6 +111,10 @@ export async function runDetection(options: DetectionOptions): Promise<Detection
     }
     let events = 0;
     for (const p of (await log.describeTopic('events')).partitions) events += p.latest - p.earliest;
+    let lateEvents = 0;
+    if ((await log.listTopics()).includes('late')) {
+      for (const p of (await log.describeTopic('late')).partitions) lateEvents += p.latest - p.earliest;
+    }
 
     const grace = options.graceMs ?? 10 * 60_000;
     const episodes = truth.map((t) => ({
@@ -161,6 +167,7 @@ export async function runDetection(options: DetectionOptions): Promise<Detection
     const benignEvents = events;
     return {
       events,
+      lateEvents,
       benignEvents,
       alerts: alerts.length,
       falseAlerts: falseAlerts.length,
@@ -190,7 +197,7 @@ export function formatReport(r: DetectionReport): string {
           .join(', ')}) |`,
     ),
     '',
-    `${r.events} events, ${r.alerts} alerts, ${r.falseAlerts} false alerts = ${r.falseAlertsPer10k.toFixed(2)} per 10k events (${r.seconds.toFixed(0)} s)`,
+    `${r.events} events (${r.lateEvents} late), ${r.alerts} alerts, ${r.falseAlerts} false alerts = ${r.falseAlertsPer10k.toFixed(2)} per 10k events (${r.seconds.toFixed(0)} s)`,
   ];
   if (r.falseAlerts) lines.push(`false alerts by title: ${JSON.stringify(r.falseAlertTitles)}`);
   return lines.join('\n');

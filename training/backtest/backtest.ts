@@ -83,7 +83,40 @@ export interface BacktestRun extends RunSummary {
   /** Window-level ranking metrics where labels exist (models). */
   auroc?: number;
   prAuc?: number;
+  /** Models: scored windows per severity bin (20 bins of 5 points; 100 falls in the last). */
+  severityHistogram?: number[];
+  /** Models, where labels exist: precision/recall over score thresholds, highest first (≤ 51 points). */
+  prCurve?: PrPoint[];
   evaluationId?: number;
+}
+
+export interface PrPoint {
+  threshold: number;
+  precision: number;
+  recall: number;
+}
+
+const SEVERITY_BINS = 20;
+
+/** The step-wise PR curve over labelled scores, thinned to about `maxPoints` for plots and reports. */
+export function prCurve(scores: readonly number[], labels: readonly number[], maxPoints = 50): PrPoint[] {
+  const idx = scores.map((_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const positives = labels.filter((l) => l === 1).length;
+  if (positives === 0) return [];
+  const all: PrPoint[] = [];
+  let tp = 0;
+  for (let i = 0; i < idx.length; ) {
+    const s = scores[idx[i] as number] as number;
+    // tied scores are one threshold
+    while (i < idx.length && scores[idx[i] as number] === s) {
+      if (labels[idx[i] as number] === 1) tp++;
+      i++;
+    }
+    all.push({ threshold: s, precision: tp / i, recall: tp / positives });
+  }
+  if (all.length <= maxPoints + 1) return all;
+  const step = (all.length - 1) / maxPoints;
+  return Array.from({ length: maxPoints + 1 }, (_, k) => all[Math.round(k * step)] as PrPoint);
 }
 
 export interface BacktestReport {
@@ -178,6 +211,7 @@ interface ModelRun {
   alerts: BacktestAlert[];
   scores: number[];
   labels: number[];
+  histogram: number[];
 }
 
 interface RulesRun {
@@ -258,6 +292,7 @@ export async function backtest(options: BacktestOptions): Promise<BacktestReport
           alerts: [],
           scores: [],
           labels: [],
+          histogram: new Array<number>(SEVERITY_BINS).fill(0),
         });
       }
     } else {
@@ -290,6 +325,11 @@ export async function backtest(options: BacktestOptions): Promise<BacktestReport
                 return;
               }
               m.run.inputs++;
+              const bin = Math.floor(o.score.severity / (100 / SEVERITY_BINS));
+              if (Number.isFinite(bin)) {
+                const k = Math.max(0, Math.min(SEVERITY_BINS - 1, bin));
+                m.histogram[k] = (m.histogram[k] ?? 0) + 1;
+              }
               const rec = batch.features[i] as FeatureRecord;
               const start = toMs(rec.window.start);
               const end = toMs(rec.window.end);
@@ -362,10 +402,11 @@ export async function backtest(options: BacktestOptions): Promise<BacktestReport
   for (const m of modelRuns) {
     await m.model.runtime.dispose().catch(() => undefined);
     const summary = summarizeRun(m.alerts, episodes, range ?? { start: 0, end: 0 });
-    const run: BacktestRun = { ...m.run, ...summary };
+    const run: BacktestRun = { ...m.run, ...summary, severityHistogram: m.histogram };
     if (m.labels.some((l) => l === 1) && m.labels.some((l) => l === 0)) {
       run.auroc = auroc(m.scores, m.labels);
       run.prAuc = prAuc(m.scores, m.labels);
+      run.prCurve = prCurve(m.scores, m.labels);
     }
     runs.push(run);
   }

@@ -91,8 +91,13 @@ export class Partition {
     let i = this.segmentIndexFor(fromOffset);
     let from = fromOffset;
     while (i < this.segments.length && out.length < limit) {
-      this.segments[i]!.read(this.topic, this.id, from, limit, maxBytes, out);
-      from = out.length ? out[out.length - 1]!.offset + 1 : this.segments[i]!.nextOffset;
+      const segment = this.segments[i]!;
+      const before = out.length;
+      segment.read(this.topic, this.id, from, limit, maxBytes, out);
+      const next = out.length > before ? out[out.length - 1]!.offset + 1 : segment.nextOffset;
+      // Stopped inside this segment (maxBytes): going on to the next one would skip the rest of it.
+      if (next < segment.nextOffset) break;
+      from = next;
       i++;
     }
     return out;
