@@ -173,10 +173,25 @@ export async function buildPipeline(ctx: PipelineContext): Promise<Pipeline> {
     // First start: train the default model while the rest of the pipeline already runs; the scorer
     // starts once it is registered and reads the features topic from its beginning (nothing lost).
     let modelReady: Promise<void> | undefined;
-    if (
-      (scoringSection.model ?? '').startsWith(`${DEFAULT_MODEL_NAME}@`) &&
-      !(await registry.list()).some((m) => m.name === DEFAULT_MODEL_NAME)
-    ) {
+    const usesDefaultModel = (scoringSection.model ?? '').startsWith(`${DEFAULT_MODEL_NAME}@`);
+    const defaultModel = usesDefaultModel
+      ? (await registry.list()).find((m) => m.name === DEFAULT_MODEL_NAME)
+      : undefined;
+    if (defaultModel && defaultModel.aliases.champion === undefined) {
+      // Killed between registering the default model and naming it champion (two registry
+      // transactions): finish that first start, or the scorer would have no model at all.
+      const registered = (await registry.versions(DEFAULT_MODEL_NAME)).filter(
+        (v) => v.tags.default === 'true',
+      );
+      const latest = registered[registered.length - 1];
+      if (latest) {
+        await registry.setAlias(DEFAULT_MODEL_NAME, 'champion', latest.version, {
+          who: 'vigil',
+          reason: 'default model at first start (completed after a restart)',
+        });
+      }
+    }
+    if (usesDefaultModel && !defaultModel) {
       const srcProfile = profiles.profiles.find((p) => p.name === 'network.src');
       const train = async () => {
         let trained: Awaited<ReturnType<typeof trainDefaultModel>>;
