@@ -20,7 +20,7 @@ import { type AppEnv, authenticate, newRouter } from './http.ts';
 import { alertRoutes, incidentRoutes, savedSearchRoutes } from './routes/alerts.ts';
 import { type BacktestRuns, backtestRoutes } from './routes/backtests.ts';
 import { type ConfigStores, configRoutes } from './routes/config.ts';
-import { eventRoutes } from './routes/events.ts';
+import { eventRoutes, scoreRoutes } from './routes/events.ts';
 import { DEFAULT_INGEST_BODY_BYTES, type IngestDeps, ingestRoutes } from './routes/ingest.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES, type ModelsDeps, modelRoutes } from './routes/models.ts';
 import { type ProfilesDeps, profileRoutes } from './routes/profiles.ts';
@@ -96,6 +96,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     { path: '/api/v1/incidents', router: incidentRoutes(deps) },
     { path: '/api/v1/searches', router: savedSearchRoutes(deps) },
     { path: '/api/v1/events', router: eventRoutes(deps) },
+    { path: '/api/v1/scores', router: scoreRoutes(deps) },
     ...(deps.mounts ?? []),
   ];
   const pages = [...(deps.consolePages ?? []), { path: '/sensors', title: 'Sensors' }];

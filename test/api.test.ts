@@ -260,6 +260,31 @@ describe('events API', () => {
   });
 });
 
+describe('scores API', () => {
+  it('lists the scorer output by entity, model and minimum severity', async () => {
+    await log.ensureTopic('scores');
+    await log.append(
+      'scores',
+      Array.from({ length: 40 }, (_, i) => ({
+        key: `10.0.0.${i % 4}`,
+        timestamp: Date.UTC(2026, 11, 1) + i * 60_000,
+        value: JSON.stringify({
+          entity: `10.0.0.${i % 4}`,
+          model: { name: i % 2 ? 'a' : 'b', version: 1 },
+          score: i,
+          severity: i * 2.5,
+        }),
+      })),
+    );
+    const res = await (await call('/api/v1/scores?entity=10.0.0.1&model=a&minSeverity=50', viewer)).json();
+    expect(res.scores.length).toBeGreaterThan(0);
+    for (const s of res.scores) expect(s).toMatchObject({ entity: '10.0.0.1', model: { name: 'a' } });
+    expect(res.scores.every((s: { severity: number }) => s.severity >= 50)).toBe(true);
+    expect(res.scores).toHaveLength(5); // i = 21, 25, 29, 33, 37
+    expect((await call('/api/v1/scores?minSeverity=lots', viewer)).status).toBe(400);
+  });
+});
+
 describe('adversarial requests get clear 4xx answers, never a 500', () => {
   const cases: [string, string, RequestInit, number][] = [
     ['malformed JSON', '/api/v1/alerts/alert-1/status', { method: 'POST', body: '{"status": ' }, 400],

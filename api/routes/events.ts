@@ -123,6 +123,108 @@ async function startPositions(
   return positions;
 }
 
+type SearchQuery = z.output<typeof searchQuery>;
+type SearchResult = { events: unknown[]; scanned: number; cursor: string | null } | { error: string };
+
+/** Searches one topic by time range, fields and CEL; pages with a cursor of partition offsets. */
+async function searchTopic(log: EventLog, q: SearchQuery): Promise<SearchResult> {
+  const match = matcher(q.filter, q.field);
+  if (typeof match !== 'function') return { error: match.error };
+  if (!(await log.listTopics()).includes(q.topic)) return { events: [], scanned: 0, cursor: null };
+  let cursor: Cursor | null = null;
+  if (q.cursor) {
+    try {
+      cursor = JSON.parse(Buffer.from(q.cursor, 'base64url').toString());
+    } catch {
+      return { error: 'cursor: not a cursor from this API' };
+    }
+  }
+  const positions = await startPositions(log, q.topic, q.since, cursor);
+  const events: unknown[] = [];
+  let scanned = 0;
+  const done = new Set<number>();
+  while (events.length < q.limit && scanned < MAX_SCAN && done.size < positions.size) {
+    for (const [partition, offset] of positions) {
+      if (done.has(partition)) continue;
+      const records = await log.read(q.topic, partition, offset, { maxRecords: 256 });
+      if (!records.length) {
+        done.add(partition);
+        continue;
+      }
+      for (const r of records) {
+        positions.set(partition, r.offset + 1);
+        scanned++;
+        if (q.until !== undefined && r.timestamp >= q.until) {
+          done.add(partition);
+          break;
+        }
+        if (q.since !== undefined && r.timestamp < q.since) continue;
+        let event: Record<string, unknown>;
+        try {
+          event = JSON.parse(r.value.toString());
+        } catch {
+          continue;
+        }
+        if (match(event, r.timestamp)) {
+          events.push(event);
+          if (events.length >= q.limit) break;
+        }
+      }
+      if (events.length >= q.limit) break;
+    }
+  }
+  const more = done.size < positions.size;
+  const next = more ? Buffer.from(JSON.stringify(Object.fromEntries(positions))).toString('base64url') : null;
+  return { events, scanned, cursor: next };
+}
+
+const scoresQuery = z.object({
+  entity: z.string().max(300).optional(),
+  model: z.string().max(200).optional().openapi({ description: 'model name' }),
+  minSeverity: z.coerce.number().min(0).max(100).optional(),
+  since: timeParam,
+  until: timeParam,
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(10_000).optional(),
+});
+
+/** /api/v1/scores: the scorer's output by entity, model and severity (the scores topic). */
+export function scoreRoutes(deps: { log: EventLog }) {
+  const app = newRouter();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      request: { query: scoresQuery },
+      responses: {
+        200: json(
+          z.object({ scores: z.array(z.unknown()), scanned: z.number(), cursor: z.string().nullable() }),
+          'Scores, oldest first, with a cursor for the next page',
+        ),
+        400: json(z.object({ error: z.string() }), 'A bad parameter'),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const fields = [q.entity ? `entity=${q.entity}` : '', q.model ? `model.name=${q.model}` : ''].filter(
+        Boolean,
+      );
+      const result = await searchTopic(deps.log, {
+        topic: 'scores',
+        since: q.since,
+        until: q.until,
+        field: fields.length ? fields.join(';') : undefined,
+        filter: q.minSeverity === undefined ? undefined : `severity >= ${q.minSeverity}`,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+      if ('error' in result) return c.json({ error: result.error }, 400);
+      return c.json({ scores: result.events, scanned: result.scanned, cursor: result.cursor }, 200);
+    },
+  );
+  return app;
+}
+
 export function eventRoutes(deps: { log: EventLog }) {
   const app = newRouter();
   const { log } = deps;
@@ -141,58 +243,8 @@ export function eventRoutes(deps: { log: EventLog }) {
       },
     }),
     async (c) => {
-      const q = c.req.valid('query');
-      const match = matcher(q.filter, q.field);
-      if (typeof match !== 'function') return c.json({ error: match.error }, 400);
-      if (!(await log.listTopics()).includes(q.topic))
-        return c.json({ events: [], scanned: 0, cursor: null }, 200);
-      let cursor: Cursor | null = null;
-      if (q.cursor) {
-        try {
-          cursor = JSON.parse(Buffer.from(q.cursor, 'base64url').toString());
-        } catch {
-          return c.json({ error: 'cursor: not a cursor from this API' }, 400);
-        }
-      }
-      const positions = await startPositions(log, q.topic, q.since, cursor);
-      const events: unknown[] = [];
-      let scanned = 0;
-      const done = new Set<number>();
-      while (events.length < q.limit && scanned < MAX_SCAN && done.size < positions.size) {
-        for (const [partition, offset] of positions) {
-          if (done.has(partition)) continue;
-          const records = await log.read(q.topic, partition, offset, { maxRecords: 256 });
-          if (!records.length) {
-            done.add(partition);
-            continue;
-          }
-          for (const r of records) {
-            positions.set(partition, r.offset + 1);
-            scanned++;
-            if (q.until !== undefined && r.timestamp >= q.until) {
-              done.add(partition);
-              break;
-            }
-            if (q.since !== undefined && r.timestamp < q.since) continue;
-            let event: Record<string, unknown>;
-            try {
-              event = JSON.parse(r.value.toString());
-            } catch {
-              continue;
-            }
-            if (match(event, r.timestamp)) {
-              events.push(event);
-              if (events.length >= q.limit) break;
-            }
-          }
-          if (events.length >= q.limit) break;
-        }
-      }
-      const more = done.size < positions.size;
-      const next = more
-        ? Buffer.from(JSON.stringify(Object.fromEntries(positions))).toString('base64url')
-        : null;
-      return c.json({ events, scanned, cursor: next }, 200);
+      const result = await searchTopic(log, c.req.valid('query'));
+      return 'error' in result ? c.json({ error: result.error }, 400) : c.json(result, 200);
     },
   );
 
