@@ -60,6 +60,8 @@ export interface Pipeline {
   broker: { host: string; port: number } | null;
   appDeps: Partial<AppDeps>;
   startSources(): Promise<void>;
+  /** Called once the service is up: begins deferred work (first-start model training). */
+  afterStart(): void;
   /** Bounded runs: let finite sources (files, a simulated span) finish. */
   drainSources(): Promise<void>;
   stopSources(): Promise<void>;
@@ -173,6 +175,7 @@ export async function buildPipeline(ctx: PipelineContext): Promise<Pipeline> {
     // First start: train the default model while the rest of the pipeline already runs; the scorer
     // starts once it is registered and reads the features topic from its beginning (nothing lost).
     let modelReady: Promise<void> | undefined;
+    let beginTraining: () => void = () => {};
     const usesDefaultModel = (scoringSection.model ?? '').startsWith(`${DEFAULT_MODEL_NAME}@`);
     const defaultModel = usesDefaultModel
       ? (await registry.list()).find((m) => m.name === DEFAULT_MODEL_NAME)
@@ -213,7 +216,11 @@ export async function buildPipeline(ctx: PipelineContext): Promise<Pipeline> {
           'default model registered as champion; scoring starts',
         );
       };
-      modelReady = train();
+      // Training is CPU-bound on the service's own thread: begin it once the service is up
+      // (afterStart), so the console, the sources and the other stages start at once.
+      modelReady = new Promise<void>((resolve) => {
+        beginTraining = resolve;
+      }).then(train);
       // A failure is reported where the scorer waits for it; don't let it go unhandled meanwhile.
       modelReady.catch(() => {});
     }
@@ -275,6 +282,9 @@ export async function buildPipeline(ctx: PipelineContext): Promise<Pipeline> {
       async startSources() {
         await ingest.start();
         await simulator?.start();
+      },
+      afterStart() {
+        beginTraining();
       },
       async drainSources() {
         await ingest.drain();

@@ -128,6 +128,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
     const startAfter = new Map(pipeline.stages.map((s, i) => [runners[i]!, s.startAfter]));
     let deferred: Promise<void> = Promise.resolve();
     if (options.untilDrained) {
+      pipeline.afterStart();
       await pipeline.startSources();
       await pipeline.drainSources();
     } else {
@@ -137,6 +138,7 @@ export async function startService(options: ServeOptions): Promise<Service> {
         else await r.start();
       }
       await pipeline.startSources();
+      pipeline.afterStart();
     }
     ready = true;
     const done = options.untilDrained
