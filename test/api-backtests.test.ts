@@ -19,6 +19,7 @@ import { DEFAULT_MODEL_NAME, trainDefaultModel } from '../training/default-model
 import { createArchiverStage } from '../training/history/archiver-stage.ts';
 import { parseLabelFile } from '../training/labels/label-file.ts';
 import { type SimulatedEvents, simulateEvents } from '../training/replay/simulated-events.ts';
+import { apiCaller } from './helpers/api.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const PROFILES = parseProfilesConfig('builtin: [network]\nbuiltinWindow: 5m\n', 'profiles.yaml');
@@ -33,13 +34,7 @@ let analyst: string;
 let viewer: string;
 let groundTruth: string;
 
-function call(path: string, key: string | null, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  if (key) headers.set('authorization', `Bearer ${key}`);
-  if (typeof init.body === 'string' && !headers.has('content-type'))
-    headers.set('content-type', 'application/json');
-  return app.request(path, { ...init, headers });
-}
+const call = apiCaller(() => app);
 const post = (body: unknown, key = analyst) =>
   call('/api/v1/backtests', key, {
     method: 'POST',

@@ -19,6 +19,7 @@ import { type EmbeddedLog, openEmbeddedLog } from '../ingest/log/embedded/index.
 import { SensorRegistry } from '../ingest/sensors/registry.ts';
 import { parseEnrichConfig } from '../scoring/triage/config.ts';
 import { createEnrichStage, type EnrichStage } from '../scoring/triage/enrich-stage.ts';
+import { apiCaller } from './helpers/api.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const tmp = tempDir();
@@ -49,11 +50,7 @@ let profiler: ProfilerStage;
 let admin: string;
 let analyst: string;
 
-function call(path: string, key: string | null, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  if (key) headers.set('authorization', `Bearer ${key}`);
-  return app.request(path, { ...init, headers });
-}
+const call = apiCaller(() => app);
 const put = (kind: string, body: string, key = admin, type = 'application/yaml') =>
   call(`/api/v1/config/${kind}`, key, { method: 'PUT', body, headers: { 'content-type': type } });
 

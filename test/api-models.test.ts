@@ -15,6 +15,7 @@ import { SensorRegistry } from '../ingest/sensors/registry.ts';
 import { onnxAnomaly } from '../models/reference-models.ts';
 import { type ModelRegistry, openRegistry } from '../models/registry.ts';
 import { signatureForSchema } from '../models/signature.ts';
+import { apiCaller } from './helpers/api.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const tmp = tempDir();
@@ -30,13 +31,7 @@ let admin: string;
 let analyst: string;
 let viewer: string;
 
-function call(path: string, key: string | null, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  if (key) headers.set('authorization', `Bearer ${key}`);
-  if (typeof init.body === 'string' && !headers.has('content-type'))
-    headers.set('content-type', 'application/json');
-  return app.request(path, { ...init, headers });
-}
+const call = apiCaller(() => app);
 
 function upload(name: string, artifact: Uint8Array | null, metadata: unknown, key = admin) {
   const form = new FormData();

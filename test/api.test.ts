@@ -7,6 +7,7 @@ import { AuditLog } from '../api/audit.ts';
 import { KeyStore } from '../api/auth/keys.ts';
 import { type EmbeddedLog, openEmbeddedLog } from '../ingest/log/embedded/index.ts';
 import { runUntilDrained } from '../ingest/pipeline/runner.ts';
+import { apiCaller } from './helpers/api.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const tmp = tempDir();
@@ -29,12 +30,7 @@ const alert = (i: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function call(path: string, key: string | null, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  if (key) headers.set('authorization', `Bearer ${key}`);
-  if (init.body && !headers.has('content-type')) headers.set('content-type', 'application/json');
-  return app.request(path, { ...init, headers });
-}
+const call = apiCaller(() => app);
 
 beforeAll(async () => {
   log = await openEmbeddedLog(join(tmp.dir, 'log'), { fsync: false });

@@ -4,7 +4,7 @@
 // well-known keys are also copied to ECS fields when their values have the right type.
 import { z } from 'zod';
 import { epochMsToIso, isIpAddress, parseError, setPath, toInt } from './common.ts';
-import { priFields, readSyslog3164 } from './syslog-header.ts';
+import { applySyslogPrefix } from './syslog-header.ts';
 import { localTimeOptions, parseLooseTimestamp } from './time.ts';
 import type { ParseResult, Parser } from './types.ts';
 
@@ -142,19 +142,7 @@ export class CefParser implements Parser {
     };
     const sev = toInt(severity);
     if (sev !== undefined) (event.event as Record<string, unknown>).severity = sev;
-    const prefix = raw.slice(0, at).trimEnd();
-    if (prefix !== '') {
-      const h = readSyslog3164(`${prefix} `, this.options);
-      if (h !== undefined) {
-        event['@timestamp'] = new Date(h.timestamp.ms).toISOString();
-        const syslog: Record<string, unknown> = h.pri === undefined ? {} : priFields(h.pri);
-        if (h.hostname !== undefined) {
-          syslog.hostname = h.hostname;
-          event.host = { hostname: h.hostname };
-        }
-        event.log = { syslog };
-      }
-    }
+    applySyslogPrefix(event, raw.slice(0, at).trimEnd(), this.options);
     copyToEcs(event, ext, this.options);
     // Custom fields: csN/cnN/cfpN/... paired with their csNLabel name.
     const custom: Record<string, string> = {};

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { copyToEcs, parseCefExtension } from './cef.ts';
 import { parseError } from './common.ts';
-import { priFields, readSyslog3164 } from './syslog-header.ts';
+import { applySyslogPrefix } from './syslog-header.ts';
 import { localTimeOptions } from './time.ts';
 import type { ParseResult, Parser } from './types.ts';
 
@@ -71,19 +71,7 @@ export class LeefParser implements Parser {
       observer: { vendor, product, version: devVersion },
       leef: { version, event_id: eventId, attributes },
     };
-    const prefix = raw.slice(0, at).trimEnd();
-    if (prefix !== '') {
-      const h = readSyslog3164(`${prefix} `, this.options);
-      if (h !== undefined) {
-        event['@timestamp'] = new Date(h.timestamp.ms).toISOString();
-        const syslog: Record<string, unknown> = h.pri === undefined ? {} : priFields(h.pri);
-        if (h.hostname !== undefined) {
-          syslog.hostname = h.hostname;
-          event.host = { hostname: h.hostname };
-        }
-        event.log = { syslog };
-      }
-    }
+    applySyslogPrefix(event, raw.slice(0, at).trimEnd(), this.options);
     copyToEcs(event, attributes, this.options);
     return { ok: true, events: [event] };
   }

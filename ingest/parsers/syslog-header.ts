@@ -121,3 +121,24 @@ export function readSyslog3164(
   }
   return { pri: p?.pri, timestamp: ts, hostname, message: raw.slice(pos), messageStart: pos };
 }
+
+/**
+ * CEF and LEEF may arrive behind an RFC 3164 syslog header (`<PRI>TIMESTAMP HOST CEF:...`): take the
+ * event time, priority and host from it onto the event.
+ */
+export function applySyslogPrefix(
+  event: Record<string, unknown>,
+  prefix: string,
+  opts: { year?: number; timezone?: string },
+): void {
+  if (prefix === '') return;
+  const h = readSyslog3164(`${prefix} `, opts);
+  if (h === undefined) return;
+  event['@timestamp'] = new Date(h.timestamp.ms).toISOString();
+  const syslog: Record<string, unknown> = h.pri === undefined ? {} : priFields(h.pri);
+  if (h.hostname !== undefined) {
+    syslog.hostname = h.hostname;
+    event.host = { hostname: h.hostname };
+  }
+  event.log = { syslog };
+}
